@@ -1,0 +1,67 @@
+# stackplan: the two README commands are `make synth` and `make test`.
+# Each target installs what it needs first (a Python venv from the lock file, the CDK CLI from
+# package-lock.json) and does nothing more on a rerun when the lock files have not changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTEST := $(BIN)/pytest
+CDK    := node_modules/.bin/cdk
+
+# Offline-friendly defaults: no telemetry, no notices fetched, no end-of-life banner from jsii.
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup synth diagrams test test-static test-docker test-ansible test-vm lint bench lock up down clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed node_modules/.installed ## Install the pinned Python and Node dependencies
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "stackplan needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: setup ## Synthesize dev, staging and prod into cdk.out/, render diagrams/, print a summary
+	$(CDK) synth --quiet --no-notices > /dev/null
+	$(BIN)/stackplan summary --assembly cdk.out
+	$(BIN)/stackplan diagrams --assembly cdk.out --out diagrams
+
+diagrams: setup ## Render diagrams/ from an existing cdk.out/
+	$(BIN)/stackplan diagrams --assembly cdk.out --out diagrams
+
+test: setup ## The whole suite: static checks, then the docker, ansible and vm tiers
+	$(PYTEST)
+
+test-static: setup ## Only the checks that need no engine, container or VM
+	$(PYTEST) -m "not docker and not ansible and not vm"
+
+test-docker: setup ## The Docker Engine tier alone
+	$(PYTEST) -m docker
+
+test-ansible: setup ## The Ansible tier alone (systemd-nspawn target)
+	$(PYTEST) -m ansible
+
+test-vm: setup ## The Vagrant VM tier alone (libvirt)
+	$(PYTEST) -m vm
+
+bench: setup ## Time synthesis, diagram rendering and the static suite
+	$(BIN)/python -m stackplan.bench
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package index)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --extra dev --output-file requirements.lock pyproject.toml
+
+clean: ## Remove generated output (keeps the venv and node_modules)
+	rm -rf cdk.out .pytest_cache

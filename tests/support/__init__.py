@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers (static, docker, ansible, vm)."""
