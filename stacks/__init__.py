@@ -1,0 +1,1 @@
+"""The AWS side of stackplan: one CDK stack per concept, composed per environment in stage.py."""
