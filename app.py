@@ -25,6 +25,12 @@ def build(app: cdk.App) -> list[DeploymentStage]:
     environments = config.select(app.node.try_get_context("env"))
     image_tag = config.image_tag(app.node.try_get_context("image_tag"))
 
+    if image_tag == config.PLACEHOLDER_IMAGE_TAG:
+        print(
+            f"stackplan: no image_tag in context; the service runs the placeholder tag "
+            f"'{image_tag}', which is never pushed. Deploys pass -c image_tag=<git sha>.",
+            file=sys.stderr,
+        )
     stages = [DeploymentStage(app, config=environment, image_tag=image_tag) for environment in environments]
     add_checks(app)
     return stages

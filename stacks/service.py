@@ -6,7 +6,7 @@ one setting below, marked with a comment that names it.
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -19,7 +19,7 @@ from aws_cdk import aws_servicediscovery as servicediscovery
 from constructs import Construct
 
 from stacks.acknowledge import acknowledge
-from stacks.config import APP_PORT, HEALTH_CHECK_PATH, PLACEHOLDER_IMAGE_TAG, EnvironmentConfig
+from stacks.config import APP_PORT, HEALTH_CHECK_PATH, EnvironmentConfig
 from stacks.database import DATABASE_PORT
 from stacks.dns import DnsStack, alias_to
 from stacks.naming import log_removal_policy, log_retention, uploads_bucket_name
@@ -72,12 +72,6 @@ class ServiceStack(Stack):
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
             ),
         )
-        if image_tag == PLACEHOLDER_IMAGE_TAG:
-            Annotations.of(self).add_warning_v2(
-                "stackplan:placeholderImageTag",
-                f"No image tag given: the task runs '{repository.node.id}:{PLACEHOLDER_IMAGE_TAG}', "
-                "which is never pushed. Pass -c image_tag=<git sha> to deploy.",
-            )
         log_group = logs.LogGroup(
             self,
             "WebLogs",
@@ -135,12 +129,19 @@ class ServiceStack(Stack):
             "the ECS secret DB_SECRET, never as a plain environment variable.",
         )
 
+        # Tasks may only open HTTPS connections (ECR, Secrets Manager, S3, CloudWatch Logs through
+        # the NAT) and, below, MySQL to the database; everything else outbound is refused.
+        self.security_group = ec2.SecurityGroup(
+            self, "ServiceSecurityGroup", vpc=vpc, allow_all_outbound=False, description="stackplan web tasks"
+        )
+        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs")
         self.service = ecs.FargateService(
             self,
             "Service",
             cluster=self.cluster,
             task_definition=self.task_definition,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            security_groups=[self.security_group],
             capacity_provider_strategies=[
                 ecs.CapacityProviderStrategy(
                     capacity_provider="FARGATE_SPOT" if config.use_fargate_spot else "FARGATE",

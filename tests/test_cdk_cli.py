@@ -36,12 +36,21 @@ def test_synth_one_environment_by_context(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("assembly-*")) == ["assembly-prod"]
     (service,) = tmp_path.glob("assembly-prod/prodService*.template.json")
     assert ":3f2a9c1" in service.read_text()
+    assert "placeholder tag" not in result.stderr
     nested = [
         a
         for a in json.loads((tmp_path / "manifest.json").read_text())["artifacts"].values()
         if a["type"] == "cdk:cloud-assembly"
     ]
     assert [a["properties"]["displayName"] for a in nested] == ["prod"]
+
+
+def test_synth_without_image_tag_says_it_uses_the_placeholder(tmp_path):
+    result = cdk_synth(tmp_path, "env=dev")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "no image_tag in context; the service runs the placeholder tag 'no-image-tag-given'" in result.stderr
+    )
 
 
 def test_unknown_environment_fails_with_the_valid_names(tmp_path):

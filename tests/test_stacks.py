@@ -163,6 +163,27 @@ def test_only_the_service_may_connect_to_the_database(env_name, templates):
     assert "CidrIp" not in ingress[0]
 
 
+def test_tasks_may_only_call_https_and_the_database(env_name, templates):
+    template = templates[env_name]["Service"]
+    (group,) = [
+        g
+        for key, g in template["Resources"].items()
+        if key.startswith("ServiceSecurityGroup") and g["Type"] == "AWS::EC2::SecurityGroup"
+    ]
+    assert group["Properties"]["SecurityGroupEgress"] == [
+        {
+            "CidrIp": "0.0.0.0/0",
+            "Description": "HTTPS to AWS APIs",
+            "FromPort": 443,
+            "IpProtocol": "tcp",
+            "ToPort": 443,
+        }
+    ]
+    egress = resources(template, "AWS::EC2::SecurityGroupEgress")
+    to_database = [e["Properties"] for e in egress if "ClusterSecurityGroup" in json.dumps(e["Properties"])]
+    assert [(e["FromPort"], e["ToPort"]) for e in to_database] == [(DATABASE_PORT, DATABASE_PORT)]
+
+
 # --- dns ------------------------------------------------------------------------------------
 
 
