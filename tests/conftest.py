@@ -59,3 +59,16 @@ def stack_template(templates):
         return cache[(env, stack)]
 
     return get
+
+
+TIER_ORDER = ("docker", "ansible", "vm")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the fast static checks first, then the tiers from cheapest to slowest."""
+
+    def tier(item: pytest.Item) -> int:
+        marks = {mark.name for mark in item.iter_markers()}
+        return next((rank for rank, name in enumerate(TIER_ORDER, 1) if name in marks), 0)
+
+    items.sort(key=tier)
