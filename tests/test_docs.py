@@ -23,9 +23,11 @@ def _number(value: float) -> str:
 
 
 def _removal(c: EnvironmentConfig) -> str:
-    return {"destroy": "destroyed", "snapshot": "database snapshot, buckets kept", "retain": "everything kept"}[
-        c.removal_policy
-    ]
+    return {
+        "destroy": "destroyed",
+        "snapshot": "database snapshot, buckets kept",
+        "retain": "everything kept",
+    }[c.removal_policy]
 
 
 ROWS = {
@@ -34,9 +36,13 @@ ROWS = {
     "Task size (CPU units / MiB)": lambda c: f"{c.task_cpu} / {c.task_memory_mib}",
     "Tasks (min–max)": lambda c: f"{c.min_tasks}–{c.max_tasks}",
     "Fargate capacity": lambda c: "Spot" if c.use_fargate_spot else "On demand",
-    "Scale-out targets (CPU % / requests per task)": lambda c: f"{c.cpu_target_percent} / {c.requests_per_target}",
-    "Aurora capacity (ACU min–max)": lambda c: f"{_number(c.db_min_acu)}–{_number(c.db_max_acu)}"
-    + (" (pauses when idle)" if c.db_min_acu == 0 else ""),
+    "Scale-out targets (CPU % / requests per task)": lambda c: (
+        f"{c.cpu_target_percent} / {c.requests_per_target}"
+    ),
+    "Aurora capacity (ACU min–max)": lambda c: (
+        f"{_number(c.db_min_acu)}–{_number(c.db_max_acu)}"
+        + (" (pauses when idle)" if c.db_min_acu == 0 else "")
+    ),
     "Aurora readers": lambda c: str(c.db_readers),
     "Backups kept (days)": lambda c: str(c.db_backup_days),
     "Deletion protection": lambda c: "yes" if c.deletion_protection else "no",
