@@ -1,0 +1,1 @@
+"""Tests of the diagram generator (stackplan/): static tier, no engine or VM needed."""
