@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """The CDK app: `cdk synth` builds dev, staging and prod; `cdk synth -c env=prod` only prod.
 
+Every synth also builds the top-level `Ci` stack (stacks/ci.py: how GitHub Actions may deploy
+each environment). It always covers all three environments, whatever `env` selects, so that
+deploying it never drops another environment's role.
+
 Context:
   env=NAME          synthesize one environment (dev, staging or prod) instead of all three
   image_tag=TAG     the app image to run (CI passes the git SHA); without it a placeholder tag
@@ -16,11 +20,12 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from stacks import config
+from stacks.ci import CiStack
 from stacks.stage import DeploymentStage
 
 
 def build(app: cdk.App) -> list[DeploymentStage]:
-    """Add one Stage per selected environment to ``app``, checked by cdk-nag at synth."""
+    """Add one Stage per selected environment and the Ci stack to ``app``, checked by cdk-nag."""
     # Validate all input first: a typo fails here, before any stack is built.
     environments = config.select(app.node.try_get_context("env"))
     image_tag = config.image_tag(app.node.try_get_context("image_tag"))
@@ -31,9 +36,27 @@ def build(app: cdk.App) -> list[DeploymentStage]:
             f"'{image_tag}', which is never pushed. Deploys pass -c image_tag=<git sha>.",
             file=sys.stderr,
         )
+    github_repository = config.github_repository(config.GITHUB_REPOSITORY)
+
     stages = [DeploymentStage(app, config=environment, image_tag=image_tag) for environment in environments]
+    build_ci(app, github_repository)
     add_checks(app)
     return stages
+
+
+def build_ci(app: cdk.App, github_repository: str) -> CiStack:
+    """The `Ci` stack, in the account and region of the first environment (one OIDC provider)."""
+    environments = list(config.ENVIRONMENTS.values())
+    home = environments[0]
+    ci = CiStack(
+        app,
+        "Ci",
+        github_repository=github_repository,
+        environments=environments,
+        env=cdk.Environment(account=home.account, region=home.region),
+    )
+    cdk.Tags.of(ci).add("project", "stackplan")
+    return ci
 
 
 def add_checks(app: cdk.App) -> None:

@@ -258,3 +258,21 @@ def image_tag(value: str | None) -> str:
             "(letters, digits, '_', '.', '-', at most 128 characters, not 'latest')"
         )
     return value
+
+
+# The GitHub repository whose workflows may deploy (stacks/ci.py trusts only it), as OWNER/NAME.
+# Replace the placeholder owner with yours before `cdk deploy Ci`; synth warns while it is unset.
+GITHUB_REPOSITORY = "OWNER/stackplan"
+PLACEHOLDER_GITHUB_OWNER = "OWNER"
+# GitHub's rules: an owner is letters, digits and single inner hyphens (at most 39 characters);
+# a repository name is letters, digits, '.', '_' and '-' (at most 100).
+_GITHUB_REPOSITORY = re.compile(r"^(?=[^/]{1,39}/)[A-Za-z0-9]+(-[A-Za-z0-9]+)*/[A-Za-z0-9._-]{1,100}$")
+
+
+def github_repository(value: str) -> str:
+    """Validate an OWNER/NAME repository; the roles' trust policies are built from it."""
+    if not _GITHUB_REPOSITORY.match(value) or value.split("/")[1] in (".", ".."):
+        raise ConfigError(
+            f"github_repository={value!r} is invalid; expected OWNER/NAME such as octo-org/stackplan"
+        )
+    return value

@@ -72,3 +72,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return next((rank for rank, name in enumerate(TIER_ORDER, 1) if name in marks), 0)
 
     items.sort(key=tier)
+
+
+@pytest.fixture(scope="session")
+def ci_template(cloud_assembly: Path) -> dict:
+    """The top-level Ci stack's template (stacks/ci.py), from the same shared synthesis."""
+    return json.loads((cloud_assembly / "Ci.template.json").read_text())
