@@ -54,6 +54,9 @@ class StackArtifact:
 class Environment:
     name: str
     stacks: list[StackArtifact] = field(default_factory=list)
+    # Top-level stacks of an app that also has Stages (e.g. an account-wide CI stack): listed
+    # by the summary, but not an environment to draw or compare.
+    shared: bool = False
 
     @property
     def region(self) -> str:
@@ -149,7 +152,9 @@ def read_assembly(directory: Path | str) -> list[Environment]:
         stacks = _stacks(nested, read_json(nested / "manifest.json"))
         environments.append(Environment(name=name, stacks=stacks))
     top_level = _stacks(directory, manifest)
-    if top_level or not environments:
+    if environments and top_level:
+        environments.append(Environment(name="shared", stacks=top_level, shared=True))
+    elif not environments:
         environments.append(Environment(name="app", stacks=top_level))
     return environments
 

@@ -39,7 +39,9 @@ def timed(action: Callable[[], object], repeat: int = 1) -> float:
 
 def run(command: list[str]) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def cdk_synth(outdir: Path, *context: str) -> Callable[[], None]:
@@ -74,14 +76,30 @@ def main(argv: list[str] | None = None) -> int:
         slowest = max(single.values())
         ratio = all_in_one / slowest
         verdict = "ok" if ratio <= 1.5 else "over target"
-        rows.append(("cdk synth (all three, one process)", all_in_one, f"{ratio:.2f}x slowest single; target 1.5x: {verdict}"))
+        rows.append(
+            (
+                "cdk synth (all three, one process)",
+                all_in_one,
+                f"{ratio:.2f}x slowest single; target 1.5x: {verdict}",
+            )
+        )
 
         render = timed(render_all(scratch_dir / "all", scratch_dir / "diagrams"), 5)
-        rows.append(("render every diagram from cdk.out", render, "target 0.5 s: " + ("ok" if render <= 0.5 else "over target")))
+        rows.append(
+            (
+                "render every diagram from cdk.out",
+                render,
+                "target 0.5 s: " + ("ok" if render <= 0.5 else "over target"),
+            )
+        )
         shutil.rmtree(scratch_dir / "diagrams", ignore_errors=True)
 
     if not args.skip_tests:
-        suite = timed(lambda: run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", STATIC_MARKERS]))
+        suite = timed(
+            lambda: run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", STATIC_MARKERS]
+            )
+        )
         rows.append(("static test suite", suite, "target 60 s: " + ("ok" if suite <= 60 else "over target")))
 
     width = max(len(label) for label, _, _ in rows)

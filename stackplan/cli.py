@@ -1,7 +1,7 @@
 """The `stackplan` command: `diagrams` renders diagrams/, `summary` prints one block per environment.
 
-    stackplan diagrams [--assembly cdk.out] [--out diagrams] [--env NAME] [--format svg,png,mmd,dot]
-    stackplan summary [--assembly cdk.out]
+stackplan diagrams [--assembly cdk.out] [--out diagrams] [--env NAME] [--format svg,png,mmd,dot]
+stackplan summary [--assembly cdk.out]
 """
 
 from __future__ import annotations
@@ -48,9 +48,12 @@ def summary(args: argparse.Namespace) -> int:
         stacks = ", ".join(s.name for s in environment.stacks) or "no stacks"
         region = f" ({environment.region})" if environment.region else ""
         acknowledged = len([r for r in environment.acknowledged if r.startswith("AwsSolutions-")])
-        print(f"{environment.name}{region}: {len(environment.stacks)} stacks: {stacks}")
-        print(f"  {environment.resource_count} resources; "
-              f"cdk-nag AwsSolutions: 0 open, {acknowledged} acknowledged")
+        count = len(environment.stacks)
+        print(f"{environment.name}{region}: {count} stack{'s' if count != 1 else ''}: {stacks}")
+        print(
+            f"  {environment.resource_count} resources; "
+            f"cdk-nag AwsSolutions: 0 open, {acknowledged} acknowledged"
+        )
     return 0
 
 
@@ -62,16 +65,31 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--assembly", default="cdk.out", help="the cloud assembly (cdk.out)")
     render.add_argument("--out", default="diagrams", help="where to write them (diagrams)")
     render.add_argument("--env", help="only this environment's cloud diagram")
-    render.add_argument("--format", type=_formats, default=FORMATS,
-                        help="comma-separated: svg,png,mmd,dot (all)")
-    render.add_argument("--project", default=".",
-                        help="the project whose compose/Vagrant/Ansible/CI files to draw (.)")
-    render.add_argument("--no-project", action="store_true",
-                        help="cloud diagrams only (for an assembly that is not stackplan's)")
-    render.add_argument("--fold", action="append", default=[], metavar="TYPE",
-                        help="also fold this resource type (repeatable)")
-    render.add_argument("--show", action="append", default=[], metavar="TYPE",
-                        help="draw this normally folded type as a node (repeatable)")
+    render.add_argument(
+        "--format", type=_formats, default=FORMATS, help="comma-separated: svg,png,mmd,dot (all)"
+    )
+    render.add_argument(
+        "--project", default=".", help="the project whose compose/Vagrant/Ansible/CI files to draw (.)"
+    )
+    render.add_argument(
+        "--no-project",
+        action="store_true",
+        help="cloud diagrams only (for an assembly that is not stackplan's)",
+    )
+    render.add_argument(
+        "--fold",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="also fold this resource type (repeatable)",
+    )
+    render.add_argument(
+        "--show",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="draw this normally folded type as a node (repeatable)",
+    )
     render.set_defaults(run=diagrams)
 
     report = commands.add_parser("summary", help="one block per environment")

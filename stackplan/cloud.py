@@ -103,7 +103,21 @@ class Resource:
     @property
     def name(self) -> str:
         """A readable name from the construct path, e.g. "LoadBalancer" or "Database / Cluster"."""
-        parts = [p for p in self.path.split("/")[3:] if p not in GENERIC_NAMES]
+        return self.name_within("")
+
+    @property
+    def scope(self) -> str:
+        """The construct path this resource's construct lives in ("/prod/Network/Vpc/publicSubnet1"
+        for that subnet's Subnet resource)."""
+        return self.path.rsplit("/", 1)[0]
+
+    def name_within(self, scope: str) -> str:
+        """The name, without the parts already said by the group it is drawn in: a NAT gateway
+        in public subnet 1 is "NATGateway", not "publicSubnet1 / NATGateway"."""
+        inner = self.path.removeprefix(scope + "/") if scope else self.path
+        skip = 0 if scope and inner != self.path else 3
+        parts = [p for p in inner.split("/")[skip:] if p not in GENERIC_NAMES]
+        parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]  # "Service / Service"
         if not parts:
             return re.sub(r"[0-9A-F]{8}$", "", self.logical_id)
         return " / ".join(parts[-2:])
@@ -231,8 +245,7 @@ class CloudBuilder:
             candidates = resource.refs_under(prop)
         elif way == "reverse":
             candidates = [
-                k for k in self.referrers.get(key, [])
-                if not prop or self.resources[k].type in prop.split()
+                k for k in self.referrers.get(key, []) if not prop or self.resources[k].type in prop.split()
             ]
         else:
             candidates = []
@@ -260,9 +273,7 @@ class CloudBuilder:
         for key, resource in self.resources.items():
             if self.shown(key):
                 label, icon = catalog.describe(resource.type)
-                self.diagram.add_node(
-                    Node(id=self.node_id(key), label=resource.name, icon=icon, note=label)
-                )
+                self.diagram.add_node(Node(id=self.node_id(key), label=resource.name, icon=icon, note=label))
         self._reference_edges()
         self._security_group_edges()
         self._grant_edges()
@@ -276,9 +287,7 @@ class CloudBuilder:
         """An edge between the nodes two resources are drawn as."""
         for s in self.hosts(source) if source != INTERNET else [INTERNET]:
             for t in self.hosts(target):
-                self.diagram.connect(
-                    s if s == INTERNET else self.node_id(s), self.node_id(t), kind, label
-                )
+                self.diagram.connect(s if s == INTERNET else self.node_id(s), self.node_id(t), kind, label)
 
     def _reference_edges(self) -> None:
         for resource in self.resources.values():
@@ -327,11 +336,11 @@ class CloudBuilder:
                     rules.append((resource, rule, [resource.key], "SourceSecurityGroupId"))
         for resource, rule, targets, source_prop in rules:
             port = _port(rule, self.resources, resource.stack, self.exports)
-            sources = [
-                key for path, key in resource.refs if source_prop in path
-            ] if resource.type == "AWS::EC2::SecurityGroupIngress" else [
-                key for path, key in resource.refs if path[:1] == ("SecurityGroupIngress",)
-            ]
+            sources = (
+                [key for path, key in resource.refs if source_prop in path]
+                if resource.type == "AWS::EC2::SecurityGroupIngress"
+                else [key for path, key in resource.refs if path[:1] == ("SecurityGroupIngress",)]
+            )
             if resource.type == "AWS::EC2::SecurityGroup" and not isinstance(
                 rule.get("SourceSecurityGroupId"), dict
             ):
@@ -379,14 +388,14 @@ class CloudBuilder:
         for arn in _as_list(arns):
             if isinstance(arn, str):
                 found += [
-                    key for name, key in self._names.items()
-                    if re.search(rf"[:/]{re.escape(name)}(/|$)", arn)
+                    key for name, key in self._names.items() if re.search(rf"[:/]{re.escape(name)}(/|$)", arn)
                 ]
         return sorted(set(found))
 
     def _add_internet(self) -> None:
-        self.diagram.add_node(Node(id=INTERNET, label="Users", icon="aws/general/users.png",
-                                   note="the internet"))
+        self.diagram.add_node(
+            Node(id=INTERNET, label="Users", icon="aws/general/users.png", note="the internet")
+        )
 
     def _entry_points(self) -> None:
         for resource in self.resources.values():
@@ -416,7 +425,11 @@ class CloudBuilder:
     # -- groups: AWS Cloud > Region > VPC > Availability Zone > subnet ----------------------------
 
     def _placement(self) -> None:
+        """Groups, and where each node goes. Drawn top to bottom: AZs are columns, subnet tiers
+        rows (public, private, isolated). A node in several subnets is drawn once, beside the
+        AZs in its tier's row, with a small marker in each subnet it runs in."""
         diagram = self.diagram
+        diagram.direction = "TB"
         region = self.environment.region
         diagram.add_group(Group("aws", "AWS Cloud", "aws_cloud"))
         diagram.add_group(Group("region", f"Region {region}".strip(), "region", "aws"))
@@ -432,53 +445,95 @@ class CloudBuilder:
                 diagram.add_group(Group(slug(vpc), label, "vpc", "region"))
         for key, subnet in sorted(subnets.items()):
             az_group = f"{slug(subnet['vpc'])}_az_{slug(subnet['az'])}"
-            diagram.add_group(Group(az_group, f"Availability Zone {subnet['az']}", "az",
-                                    slug(subnet["vpc"])))
+            diagram.add_group(
+                Group(az_group, f"Availability Zone · {subnet['az']}", "az", slug(subnet["vpc"]))
+            )
             order = list(TIERS.values()).index(subnet["tier"])
-            diagram.add_group(Group(slug(key), subnet["label"], f"{subnet['tier']}_subnet",
-                                    az_group, order))
+            diagram.add_group(Group(slug(key), subnet["label"], f"{subnet['tier']}_subnet", az_group, order))
         igws = {}
         for resource in self.resources.values():
             if resource.type == "AWS::EC2::VPCGatewayAttachment":
                 for igw in resource.refs_under("InternetGatewayId"):
                     igws[igw] = (resource.refs_under("VpcId") or [""])[0]
-        tier_columns: dict[str, list[str]] = {tier: [] for tier in TIERS.values()}
-        for key, subnet in sorted(subnets.items()):
-            anchor = f"{slug(key)}_anchor"
-            diagram.add_node(Node(id=anchor, label="", plain=True, group=slug(key)))
-            tier_columns[subnet["tier"]].append(anchor)
+        rows: dict[str, list[str]] = {tier: [] for tier in TIERS.values()}  # ids in each row
+        beside: list[str] = []  # multi-AZ nodes, drawn once beside the AZ columns
+        gateways: dict[str, str] = {}  # VPC key -> its internet gateway's node id
         for key, resource in self.resources.items():
             node = diagram.nodes.get(self.node_id(key))
             if node is None:
                 continue
             own = [resource] + self.members.get(key, [])
             inside = sorted({t for r in own for _, t in r.refs if t in subnets})
-            vpc_refs = sorted({t for r in own for _, t in r.refs
-                               if t in self.resources and self.resources[t].type == "AWS::EC2::VPC"})
+            vpc_refs = sorted(
+                {
+                    t
+                    for r in own
+                    for _, t in r.refs
+                    if t in self.resources and self.resources[t].type == "AWS::EC2::VPC"
+                }
+            )
             if len(inside) == 1:
                 node.group = slug(inside[0])
+                node.label = resource.name_within(self.resources[inside[0]].scope)
             elif inside:
-                # Spread over several AZs: drawn once, in the VPC, in its tier's column.
                 azs = sorted({subnets[s]["az"] for s in inside})
                 tiers = [t for t in TIERS.values() if t in {subnets[s]["tier"] for s in inside}]
                 node.group = slug(subnets[inside[0]]["vpc"])
                 node.note += f" · {'/'.join(tiers)} subnets in {len(azs)} AZs"
-                tier_columns[tiers[0]].append(node.id)
+                rows[tiers[0]].append(node.id)
+                beside.append(node.id)  # sorted by tier below
+                for subnet in inside:
+                    diagram.add_node(
+                        Node(
+                            id=f"{node.id}_in_{slug(subnet)}",
+                            label="",
+                            icon=node.icon,
+                            group=slug(subnet),
+                            marker=True,
+                        )
+                    )
             elif key in igws and igws[key]:
                 node.group = slug(igws[key])
+                node.label = resource.name_within(self.resources[igws[key]].scope)
+                gateways[igws[key]] = node.id
             elif vpc_refs and slug(vpc_refs[0]) in diagram.groups:
                 node.group = slug(vpc_refs[0])
             elif resource.type in catalog.GLOBAL_TYPES:
                 node.group = "aws"
             else:
                 node.group = "region"
-        diagram.same_rank = [column for column in tier_columns.values() if len(column) > 1]
-        by_az: dict[tuple[str, str], dict[str, str]] = {}
+        tier_of = {n: tier for tier, row in rows.items() for n in row}
+        beside.sort(key=lambda n: (list(TIERS.values()).index(tier_of[n]), n))
+        self._grid(subnets, rows, beside, gateways)
+
+    def _grid(self, subnets: dict, rows: dict, beside: list[str], gateways: dict) -> None:
+        """Layout hints: each tier a row, each AZ a column (a, b, c from the left), the multi-AZ
+        nodes in a column of their own, the regional services after them."""
+        diagram = self.diagram
+        columns: dict[tuple[str, str], dict[str, str]] = {}  # (vpc, az) -> tier -> anchor id
         for key, subnet in sorted(subnets.items()):
-            by_az.setdefault((subnet["vpc"], subnet["az"]), {})[subnet["tier"]] = f"{slug(key)}_anchor"
-        for tiers in by_az.values():
-            chain = [tiers[t] for t in TIERS.values() if t in tiers]
-            diagram.order_edges += list(zip(chain, chain[1:], strict=False))
+            inside = sorted(n.id for n in diagram.nodes.values() if n.group == slug(key))
+            if not inside:  # an empty subnet still takes its place in the grid
+                inside = [
+                    diagram.add_node(Node(id=f"{slug(key)}_anchor", label="", plain=True, group=slug(key))).id
+                ]
+            rows[subnet["tier"]] += inside
+            columns.setdefault((subnet["vpc"], subnet["az"]), {})[subnet["tier"]] = inside[0]
+        diagram.same_rank = [row for row in rows.values() if len(row) > 1]
+        for tiers in columns.values():  # each AZ: public above private above isolated
+            column = [tiers[t] for t in TIERS.values() if t in tiers]
+            diagram.order_edges += list(zip(column, column[1:], strict=False))
+        diagram.order_edges += list(zip(beside, beside[1:], strict=False))  # one column
+        regional = sorted(n.id for n in diagram.nodes.values() if n.group == "region")
+        vpcs = sorted({vpc for vpc, _ in columns})
+        for vpc in vpcs:
+            top = (
+                gateways.get(vpc)
+                or diagram.add_node(Node(id=f"{slug(vpc)}_top", label="", plain=True, group=slug(vpc))).id
+            )
+            fan = [columns[c][next(iter(columns[c]))] for c in sorted(columns) if c[0] == vpc]
+            spanning = [n for n in beside if diagram.nodes[n].group == slug(vpc)]
+            diagram.fans[top] = fan + spanning[:1] + (regional if vpc == vpcs[-1] else [])
 
     def _subnets(self) -> dict[str, dict]:
         subnets = {}
@@ -486,8 +541,7 @@ class CloudBuilder:
             if resource.type != "AWS::EC2::Subnet":
                 continue
             props = resource.properties
-            tags = {t.get("Key"): t.get("Value") for t in props.get("Tags") or []
-                    if isinstance(t, dict)}
+            tags = {t.get("Key"): t.get("Value") for t in props.get("Tags") or [] if isinstance(t, dict)}
             tier = TIERS.get(tags.get("aws-cdk:subnet-type", ""))
             if tier is None:
                 tier = "public" if props.get("MapPublicIpOnLaunch") else "private"
@@ -498,7 +552,11 @@ class CloudBuilder:
                 "az": _az(props.get("AvailabilityZone")),
                 "tier": tier,
                 "cidr": cidr,
-                "label": " · ".join(x for x in [f"{tier.capitalize()} subnet", name, cidr] if x),
+                "label": " · ".join(
+                    x
+                    for x in [f"{tier.capitalize()} subnet", "" if name.lower() == tier else name, cidr]
+                    if x
+                ),
             }
         return subnets
 
@@ -537,8 +595,7 @@ def _port(rule: dict, resources: dict[str, Resource], stack: str, exports: dict)
     is looked up in that database's properties."""
     if str(rule.get("IpProtocol")) == "-1":
         return "all ports"
-    low, high = (_literal_port(rule.get(k), resources, stack, exports)
-                 for k in ("FromPort", "ToPort"))
+    low, high = (_literal_port(rule.get(k), resources, stack, exports) for k in ("FromPort", "ToPort"))
     if low is None:
         return ""
     return f":{low}" if low == high else f":{low}-{high}"
@@ -546,8 +603,9 @@ def _port(rule: dict, resources: dict[str, Resource], stack: str, exports: dict)
 
 def _literal_port(value, resources: dict[str, Resource], stack: str, exports: dict):
     if isinstance(value, dict):
-        refs = _collect_refs(value, stack, {r.logical_id for r in resources.values()
-                                            if r.stack == stack}, exports)
+        refs = _collect_refs(
+            value, stack, {r.logical_id for r in resources.values() if r.stack == stack}, exports
+        )
         target = resources.get(refs[0][1]) if refs else None
         port = target.properties.get("Port") if target else None
         if isinstance(port, int | str):
@@ -600,8 +658,11 @@ def _facts(resource: Resource, members: list[Resource]) -> list[str]:
         facts.append(str(props["Runtime"]))
     elif resource.type == "AWS::ElasticLoadBalancingV2::LoadBalancer":
         facts.append(str(props.get("Scheme", "internet-facing")))
-    elif resource.type in {"AWS::Route53::HostedZone", "AWS::ServiceDiscovery::HttpNamespace",
-                           "AWS::ServiceDiscovery::PrivateDnsNamespace"}:
+    elif resource.type in {
+        "AWS::Route53::HostedZone",
+        "AWS::ServiceDiscovery::HttpNamespace",
+        "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    }:
         facts.append(str(props.get("Name", "")).rstrip("."))
     elif resource.type == "AWS::CertificateManager::Certificate":
         facts.append(str(props.get("DomainName", "")))

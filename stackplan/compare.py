@@ -38,40 +38,85 @@ ROWS = [
     ("Stacks", lambda e: str(len(e.stacks))),
     ("Resources", lambda e: str(e.resource_count)),
     ("Availability Zones", _azs),
-    ("Subnets", lambda e: str(len(_resources(e, "AWS::EC2::Subnet"))) if
-        _resources(e, "AWS::EC2::Subnet") else "–"),
+    (
+        "Subnets",
+        lambda e: str(len(_resources(e, "AWS::EC2::Subnet"))) if _resources(e, "AWS::EC2::Subnet") else "–",
+    ),
     ("NAT gateways", lambda e: str(len(_resources(e, "AWS::EC2::NatGateway")))),
-    ("Task vCPU / memory (MiB)", lambda e: _join(
-        f"{_vcpu(t.get('Cpu'))} / {t.get('Memory')}"
-        for t in _resources(e, "AWS::ECS::TaskDefinition"))),
-    ("Tasks desired", lambda e: _join(s.get("DesiredCount") for s in
-                                      _resources(e, "AWS::ECS::Service"))),
-    ("Tasks min–max (autoscaling)", lambda e: _join(
-        f"{t.get('MinCapacity')}–{t.get('MaxCapacity')}"
-        for t in _resources(e, "AWS::ApplicationAutoScaling::ScalableTarget"))),
-    ("Capacity providers", lambda e: _join(
-        p.get("CapacityProvider") for s in _resources(e, "AWS::ECS::Service")
-        for p in s.get("CapacityProviderStrategy") or [] if isinstance(p, dict))),
-    ("Database engine", lambda e: _join(
-        d.get("Engine") for d in _resources(e, "AWS::RDS::DBCluster")
-        + _resources(e, "AWS::RDS::DBInstance") if not d.get("DBClusterIdentifier"))),
-    ("Aurora capacity (ACU)", lambda e: _join(
-        f"{(d.get('ServerlessV2ScalingConfiguration') or {}).get('MinCapacity')}–"
-        f"{(d.get('ServerlessV2ScalingConfiguration') or {}).get('MaxCapacity')}"
-        for d in _resources(e, "AWS::RDS::DBCluster")
-        if d.get("ServerlessV2ScalingConfiguration"))),
-    ("Database instances (writer + readers)", lambda e: str(len(
-        _resources(e, "AWS::RDS::DBInstance"))) if _resources(e, "AWS::RDS::DBInstance") else "–"),
-    ("Deletion protection", lambda e: _join(
-        d.get("DeletionProtection", False) for d in _resources(e, "AWS::RDS::DBCluster")
-        + _resources(e, "AWS::RDS::DBInstance") if not d.get("DBClusterIdentifier"))),
-    ("Backup retention (days)", lambda e: _join(
-        d.get("BackupRetentionPeriod") for d in _resources(e, "AWS::RDS::DBCluster")
-        + _resources(e, "AWS::RDS::DBInstance") if not d.get("DBClusterIdentifier"))),
-    ("Log retention (days)", lambda e: _join(
-        g.get("RetentionInDays", "never expire") for g in _resources(e, "AWS::Logs::LogGroup"))),
-    ("Domain", lambda e: _join(
-        str(z.get("Name", "")).rstrip(".") for z in _resources(e, "AWS::Route53::HostedZone"))),
+    (
+        "Task vCPU / memory (MiB)",
+        lambda e: _join(
+            f"{_vcpu(t.get('Cpu'))} / {t.get('Memory')}" for t in _resources(e, "AWS::ECS::TaskDefinition")
+        ),
+    ),
+    ("Tasks desired", lambda e: _join(s.get("DesiredCount") for s in _resources(e, "AWS::ECS::Service"))),
+    (
+        "Tasks min–max (autoscaling)",
+        lambda e: _join(
+            f"{t.get('MinCapacity')}–{t.get('MaxCapacity')}"
+            for t in _resources(e, "AWS::ApplicationAutoScaling::ScalableTarget")
+        ),
+    ),
+    (
+        "Capacity providers",
+        lambda e: _join(
+            p.get("CapacityProvider")
+            for s in _resources(e, "AWS::ECS::Service")
+            for p in s.get("CapacityProviderStrategy") or []
+            if isinstance(p, dict)
+        ),
+    ),
+    (
+        "Database engine",
+        lambda e: _join(
+            d.get("Engine")
+            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
+            if not d.get("DBClusterIdentifier")
+        ),
+    ),
+    (
+        "Aurora capacity (ACU)",
+        lambda e: _join(
+            f"{(d.get('ServerlessV2ScalingConfiguration') or {}).get('MinCapacity')}–"
+            f"{(d.get('ServerlessV2ScalingConfiguration') or {}).get('MaxCapacity')}"
+            for d in _resources(e, "AWS::RDS::DBCluster")
+            if d.get("ServerlessV2ScalingConfiguration")
+        ),
+    ),
+    (
+        "Database instances (writer + readers)",
+        lambda e: (
+            str(len(_resources(e, "AWS::RDS::DBInstance"))) if _resources(e, "AWS::RDS::DBInstance") else "–"
+        ),
+    ),
+    (
+        "Deletion protection",
+        lambda e: _join(
+            d.get("DeletionProtection", False)
+            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
+            if not d.get("DBClusterIdentifier")
+        ),
+    ),
+    (
+        "Backup retention (days)",
+        lambda e: _join(
+            d.get("BackupRetentionPeriod")
+            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
+            if not d.get("DBClusterIdentifier")
+        ),
+    ),
+    (
+        "Log retention (days)",
+        lambda e: _join(
+            g.get("RetentionInDays", "never expire") for g in _resources(e, "AWS::Logs::LogGroup")
+        ),
+    ),
+    (
+        "Domain",
+        lambda e: _join(
+            str(z.get("Name", "")).rstrip(".") for z in _resources(e, "AWS::Route53::HostedZone")
+        ),
+    ),
     ("Buckets", lambda e: str(len(_resources(e, "AWS::S3::Bucket")))),
 ]
 

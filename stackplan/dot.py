@@ -1,47 +1,78 @@
 """A Diagram as Graphviz DOT text. Icons are named relative to the icon set; `dot` finds them
-through -Gimagepath at render time, so the text holds no path of the machine that wrote it."""
+through -Gimagepath at render time, so the text holds no path of the machine that wrote it.
+
+Sizes are chosen for a README: at 96 dpi a diagram is about 1000-1400 px wide, so 11 pt labels
+stay readable when GitHub scales it to the page. The title and the legend share the graph
+label at the top, where no edge can run through them.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from stackplan.model import Diagram, Group, Node
 from stackplan.styles import EDGE_STYLES, FONT, GROUP_STYLES, MUTED, TEXT
 
 ICON_SIZE = 40
+MARKER_ICON_SIZE = 26
+LABEL_WIDTH = 22  # characters per line of a node's name before it wraps
+NOTE_WIDTH = 30  # characters per line of a node's note
 LINE_SAMPLES = {"solid": "────▶", "dashed": "─ ─ ─▶", "dotted": "·······▶"}
 SWATCHES = [
     ("public_subnet", "public subnet (internet-facing)"),
     ("private_subnet", "private subnet (outbound via NAT)"),
     ("isolated_subnet", "isolated subnet (no internet)"),
 ]
+MARKER_TEXT = "small icon: where a multi-AZ resource runs"
 
 
 def _html(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _node_label(node: Node) -> str:
-    rows = []
+def _icon_cell(node: Node) -> str:
+    size = MARKER_ICON_SIZE if node.marker else ICON_SIZE
     if node.icon:
-        rows.append(
-            f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{ICON_SIZE}" HEIGHT="{ICON_SIZE}">'
+        return (
+            f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{size}" HEIGHT="{size}">'
             f'<IMG SRC="{_html(node.icon)}" SCALE="TRUE"/></TD></TR>'
         )
-    elif not node.plain:
-        rows.append(
-            f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{ICON_SIZE}" HEIGHT="{ICON_SIZE}" BORDER="2" '
-            f'STYLE="ROUNDED" COLOR="{MUTED}"><FONT POINT-SIZE="16"><B>'
-            f"{_html(node.label[:1])}</B></FONT></TD></TR>"
-        )
-    rows.append(f'<TR><TD><FONT POINT-SIZE="{9 if node.plain else 11}">'
-                f"{_html(node.label)}</FONT></TD></TR>")
-    for line in _wrap(node.note):
+    # No icon in the set (Vagrant): a rounded square with the initial, in the icon's place.
+    return (
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{size}" HEIGHT="{size}" BORDER="2" '
+        f'STYLE="ROUNDED" COLOR="{MUTED}"><FONT POINT-SIZE="18"><B>'
+        f"{_html(node.label[:1])}</B></FONT></TD></TR>"
+    )
+
+
+def _node_label(node: Node) -> str:
+    if node.marker:  # just the icon: the name is on the node it marks
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1">{_icon_cell(node)}</TABLE>>'
+    rows = [] if node.plain else [_icon_cell(node)]
+    size = 9 if node.plain else 11
+    for line in wrap_name(node.label):
+        rows.append(f'<TR><TD><FONT POINT-SIZE="{size}">{_html(line)}</FONT></TD></TR>')
+    for line in wrap_note(node.note):
         rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{MUTED}">{_html(line)}</FONT></TD></TR>')
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
-def _wrap(note: str, width: int = 34) -> list[str]:
+def wrap_name(label: str, width: int = LABEL_WIDTH) -> list[str]:
+    """A long name on two lines: at " / " if it has one, else between two CamelCase words."""
+    if len(label) <= width:
+        return [label]
+    if " / " in label:
+        head, tail = label.rsplit(" / ", 1)
+        return [head + " /", *wrap_name(tail, width)]
+    words = re.findall(r"[A-Z]?[^A-Z\s]+|\S", label)
+    if len(words) < 2:
+        return [label]
+    middle = min(range(1, len(words)), key=lambda i: abs(len("".join(words[:i])) - len(label) / 2))
+    return ["".join(words[:middle]), "".join(words[middle:])]
+
+
+def wrap_note(note: str, width: int = NOTE_WIDTH) -> list[str]:
     """Notes are " · "-separated facts; keep lines short so nodes stay narrow."""
     lines: list[str] = []
     for fact in note.split(" · ") if note else []:
@@ -55,9 +86,13 @@ def _wrap(note: str, width: int = 34) -> list[str]:
 def _group_lines(diagram: Diagram, group: Group, indent: str) -> list[str]:
     colour, fill, dashed = GROUP_STYLES.get(group.style, GROUP_STYLES["generic"])
     style = ["rounded", "dashed" if dashed else "solid"] + (["filled"] if fill else [])
+    size = 10 if group.style.endswith("_subnet") else 12
+    # "Public subnet · 10.30.0.0/24": the name in bold, the details on a second line.
+    name, _, details = group.label.partition(" · ")
+    label = f"<B>{_html(name)}</B>" + (f'<BR ALIGN="LEFT"/>{_html(details)}' if details else "")
     lines = [
         f'{indent}subgraph "cluster_{group.id}" {{',
-        f'{indent}  label=<<B>{_html(group.label)}</B>>; labeljust="l"; fontcolor="{colour}";',
+        f'{indent}  label=<{label}<BR ALIGN="LEFT"/>>; labeljust="l"; fontcolor="{colour}"; fontsize={size};',
         f'{indent}  color="{colour}"; style="{",".join(style)}"; penwidth=1.5;'
         + (f' fillcolor="{fill}";' if fill else ""),
     ]
@@ -79,8 +114,8 @@ def _contents(diagram: Diagram, group_id: str, indent: str) -> list[str]:
     return lines
 
 
-def _legend(diagram: Diagram) -> list[str]:
-    """One table node: a line sample per edge kind used, a swatch per subnet tier used."""
+def legend_rows(diagram: Diagram) -> list[str]:
+    """A line sample per edge kind used, a swatch per subnet tier used, the marker note."""
     rows = []
     for kind in diagram.kinds_used():
         colour, style, _, text = EDGE_STYLES[kind]
@@ -96,37 +131,61 @@ def _legend(diagram: Diagram) -> list[str]:
                 f'<TR><TD BGCOLOR="{fill}" COLOR="{colour}" BORDER="1"> </TD>'
                 f'<TD ALIGN="LEFT">{_html(text)}</TD></TR>'
             )
+    if any(n.marker for n in diagram.nodes.values()):
+        rows.append(f'<TR><TD></TD><TD ALIGN="LEFT">{_html(MARKER_TEXT)}</TD></TR>')
+    return rows
+
+
+def _graph_label(diagram: Diagram) -> str:
+    """The title, and the legend beside it: two columns of rows so it stays short."""
+    title = f'<TD ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="15"><B>{_html(diagram.title)}</B></FONT></TD>'
+    rows = legend_rows(diagram)
     if not rows:
-        return []
-    return [
-        f'  "legend" [label=<<TABLE BORDER="1" COLOR="{MUTED}" STYLE="ROUNDED" CELLBORDER="0"'
-        ' CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>'
-        f'{"".join(rows)}</TABLE>>, fontsize=9];'
-    ]
+        return f'<<TABLE BORDER="0"><TR>{title}</TR></TABLE>>'
+    half = (len(rows) + 1) // 2
+    columns = "".join(
+        '<TD VALIGN="TOP"><TABLE BORDER="0" CELLSPACING="1" CELLPADDING="1">'
+        + "".join(part)
+        + "</TABLE></TD>"
+        for part in (rows[:half], rows[half:])
+        if part
+    )
+    legend = (
+        f'<TD><TABLE BORDER="1" COLOR="{MUTED}" STYLE="ROUNDED" CELLBORDER="0" CELLSPACING="4">'
+        f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="9"><B>Legend</B></FONT></TD>'
+        f'<TD><FONT POINT-SIZE="9"><TABLE BORDER="0" CELLSPACING="0"><TR>{columns}</TR></TABLE>'
+        "</FONT></TD></TR></TABLE></TD>"
+    )
+    return f'<<TABLE BORDER="0" CELLSPACING="12"><TR>{title}{legend}</TR></TABLE>>'
 
 
 def to_dot(diagram: Diagram) -> str:
+    # With fans, few crossing-minimisation passes, so that the fanned order survives.
+    passes = " mclimit=0.01," if diagram.fans else ""
     lines = [
         f'digraph "{diagram.name}" {{',
-        f'  graph [rankdir="{diagram.direction}", fontname="{FONT}", fontsize=12, nodesep=0.3,'
-        ' ranksep=0.55, compound=true, newrank=true, pad=0.2, labelloc="t",'
-        f' label=<<B>{_html(diagram.title)}</B>>, fontcolor="{TEXT}"];',
+        f'  graph [rankdir="{diagram.direction}", fontname="{FONT}", fontsize=12, nodesep=0.2,'
+        f' ranksep=0.4, compound=true, newrank=true, pad=0.15, labelloc="t", labeljust="l",{passes}'
+        f' label={_graph_label(diagram)}, fontcolor="{TEXT}"];',
         f'  node [fontname="{FONT}", shape=plain, fontcolor="{TEXT}"];',
         f'  edge [fontname="{FONT}", fontsize=9, arrowsize=0.7, fontcolor="{MUTED}"];',
     ]
     lines += _contents(diagram, "", "  ")
-    lines += _legend(diagram)
     for edge in diagram.sorted_edges():
         colour, style, _, _ = EDGE_STYLES[edge.kind]
         label = f', label="{_html(edge.label)}"' if edge.label else ""
         width = 2 if style == "dotted" else 1.3
+        loose = ", constraint=false" if (edge.source, edge.target) in diagram.loose_edges else ""
         lines.append(
             f'  "{edge.source}" -> "{edge.target}" [color="{colour}", style="{style}",'
-            f" penwidth={width}{label}];"
+            f" penwidth={width}{label}{loose}];"
         )
     for column in diagram.same_rank:
         lines.append("  { rank=same; " + " ".join(f'"{n}";' for n in sorted(column)) + " }")
     for source, target in sorted(diagram.order_edges):
         lines.append(f'  "{source}" -> "{target}" [style=invis];')
+    for source, targets in sorted(diagram.fans.items()):
+        lines.append(f'  "{source}" [ordering=out];')
+        lines += [f'  "{source}" -> "{target}" [style=invis];' for target in targets]
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ def _text(text: str) -> str:
 def _contents(diagram: Diagram, group_id: str, indent: str, lines: list[str]) -> None:
     groups, nodes = diagram.children(group_id)
     for node in nodes:
-        if node.plain and not node.label:
+        if node.marker or node.plain and not node.label:  # layout aids, icons only
             continue
         label = _text(node.label) or " "
         if node.note:

@@ -30,6 +30,7 @@ class Node:
     note: str = ""  # a smaller second line: settings worth seeing (sizes, ports, counts)
     group: str = ""  # id of the innermost group, "" = top level
     plain: bool = False  # a small text-only node (a subnet's CIDR, a placeholder)
+    marker: bool = False  # a small copy of a multi-AZ node, in one subnet where it runs
 
 
 @dataclass
@@ -61,10 +62,14 @@ class Diagram:
     groups: dict[str, Group] = field(default_factory=dict)
     edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
     direction: str = "LR"
-    # Layout hints for Graphviz only: node ids drawn in one column (rank), and invisible edges
-    # that keep an order (public -> private -> isolated subnets).
+    # Layout hints for Graphviz only: node ids drawn in one row or column (rank); invisible
+    # edges that keep one node before another (public -> private -> isolated subnets); fans:
+    # a node whose invisible edges keep their heads in this order across the picture (AZ a, b,
+    # c, then what spans them); edges drawn but ignored when ranking.
     same_rank: list[list[str]] = field(default_factory=list)
     order_edges: list[tuple[str, str]] = field(default_factory=list)
+    fans: dict[str, list[str]] = field(default_factory=dict)
+    loose_edges: set[tuple[str, str]] = field(default_factory=set)
 
     def add_group(self, group: Group) -> Group:
         return self.groups.setdefault(group.id, group)

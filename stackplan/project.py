@@ -89,8 +89,9 @@ def _ci_jobs(root: Path) -> tuple[str, list[tuple[str, list[str], str]]]:
         for name, job in ((data or {}).get("jobs") or {}).items() if isinstance(data, dict) else []:
             needs = job.get("needs") or [] if isinstance(job, dict) else []
             needs = [needs] if isinstance(needs, str) else list(needs)
-            jobs.append((f"{workflow.stem}/{name}", [f"{workflow.stem}/{n}" for n in needs],
-                         yaml.safe_dump(job)))
+            jobs.append(
+                (f"{workflow.stem}/{name}", [f"{workflow.stem}/{n}" for n in needs], yaml.safe_dump(job))
+            )
     if jobs:
         return "GitHub Actions", jobs
     travis = _yaml(root / ".travis.yml")
@@ -113,8 +114,7 @@ def local_diagram(root: Path) -> Diagram:
     d.add_node(Node("vagrant", "Vagrant", "", "vagrant up", "laptop"))
     d.add_group(Group("cloud_catalogue", "Public registries", "registry"))
     d.add_node(Node("vagrant_cloud", "Vagrant Cloud", "", "box catalogue", "cloud_catalogue"))
-    d.add_node(Node("docker_hub", "Docker Hub", ICONS["docker"], "official images",
-                    "cloud_catalogue"))
+    d.add_node(Node("docker_hub", "Docker Hub", ICONS["docker"], "official images", "cloud_catalogue"))
     box = str(vm.get("box", "a Vagrant box"))
     d.add_node(Node("box", "Vagrant box", "", box, "laptop"))
     resources = f"{vm.get('cpus', '?')} CPUs · {vm.get('memory', '?')} MiB"
@@ -145,8 +145,7 @@ def local_diagram(root: Path) -> Diagram:
             facts.append(str(service["image"]))
         if service.get("profiles"):
             facts.append("profile " + ", ".join(service["profiles"]))
-        d.add_node(Node(f"svc_{name}", name, _service_icon(name, service), " · ".join(facts),
-                        "engine"))
+        d.add_node(Node(f"svc_{name}", name, _service_icon(name, service), " · ".join(facts), "engine"))
         d.connect("dockerd", f"svc_{name}", DEPLOYS, "runs")
         if service.get("image") and not service.get("build"):
             d.connect("docker_hub", f"svc_{name}", DEPLOYS, "pulls image")
@@ -187,8 +186,15 @@ def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
     previous = "ecr"
     for environment in environments:
         node = f"env_{environment.name}"
-        d.add_node(Node(node, environment.name, ICONS["cloudformation"],
-                        f"{len(environment.stacks)} stacks · cdk deploy", "aws"))
+        d.add_node(
+            Node(
+                node,
+                environment.name,
+                ICONS["cloudformation"],
+                f"{len(environment.stacks)} stacks · cdk deploy",
+                "aws",
+            )
+        )
         d.connect(previous, node, DEPLOYS, "pulls image" if previous == "ecr" else "promote")
         previous = node
     if environments:
@@ -207,8 +213,15 @@ def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
     d.add_group(Group("laptop", "Developer laptop", "laptop", order=0))
     d.add_node(Node("vagrantfile", "Vagrantfile", ICONS["file"], "one VM, as code", "laptop"))
     d.add_node(Node("box", "Vagrant box", "", "base image of the VM", "laptop"))
-    d.add_node(Node("playbook", "Ansible playbook", ICONS["ansible"],
-                    "roles: " + ", ".join(_roles(root)) if _roles(root) else "", "laptop"))
+    d.add_node(
+        Node(
+            "playbook",
+            "Ansible playbook",
+            ICONS["ansible"],
+            "roles: " + ", ".join(_roles(root)) if _roles(root) else "",
+            "laptop",
+        )
+    )
     d.add_group(Group("vm", "Vagrant VM", "vm", "laptop"))
     d.add_group(Group("engine", "Docker Engine (replaces XAMPP)", "engine", "vm"))
     d.add_node(Node("dockerfile", "Dockerfile", ICONS["file"], "docker/web/Dockerfile", "laptop"))
@@ -243,8 +256,11 @@ def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
     d.connect("alb", "ecs", CALLS, "forwards")
     d.connect("ecs", "aurora", CALLS, "SQL")
     d.connect("ecs", "s3", CALLS, "files")
-    for node, resource_type in [("s3", "AWS::S3::Bucket"), ("aurora", "AWS::RDS::DBCluster"),
-                                ("route53", "AWS::Route53::HostedZone")]:
+    for node, resource_type in [
+        ("s3", "AWS::S3::Bucket"),
+        ("aurora", "AWS::RDS::DBCluster"),
+        ("route53", "AWS::Route53::HostedZone"),
+    ]:
         if types and resource_type not in types:
             d.nodes[node].note += " (not in this app)"
     d.prune()
@@ -253,8 +269,13 @@ def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
 
 def project_diagrams(root: Path, environments: list[Environment]) -> list[Diagram]:
     """The local, pipeline and overview diagrams; none when ``root`` has none of the configs."""
-    markers = ["docker/compose.yaml", "vagrant/config.yml", "ansible/site.yml", ".travis.yml",
-               ".github/workflows"]
+    markers = [
+        "docker/compose.yaml",
+        "vagrant/config.yml",
+        "ansible/site.yml",
+        ".travis.yml",
+        ".github/workflows",
+    ]
     if not any((root / marker).exists() for marker in markers):
         return []
     return [

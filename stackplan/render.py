@@ -71,9 +71,7 @@ def embed_icons(svg: str, root: Path) -> str:
                 f'<symbol id="{symbol}" viewBox="0 0 {w} {h}"><image width="{w}" height="{h}"'
                 f' xlink:href="data:image/png;base64,{encoded}"/></symbol>'
             )
-        return (
-            f'<use xlink:href="#{symbol}" x="{x}" y="{y}" width="{width}" height="{height}"/>'
-        )
+        return f'<use xlink:href="#{symbol}" x="{x}" y="{y}" width="{width}" height="{height}"/>'
 
     body = IMAGE.sub(use, svg)
     if not symbols:
@@ -97,7 +95,7 @@ def build_diagrams(
 ) -> tuple[list[Diagram], str]:
     """The diagrams (cloud per environment, then local, pipeline and overview) and the
     environment comparison table, without writing anything."""
-    environments = read_assembly(assembly)
+    environments = [e for e in read_assembly(assembly) if not e.shared]
     chosen = select(environments, env)
     diagrams = [build_cloud(environment, folded) for environment in chosen]
     if project is not None:

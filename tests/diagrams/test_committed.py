@@ -24,7 +24,7 @@ COMMITTED = ROOT / "diagrams"
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory, cloud_assembly):
     out = tmp_path_factory.mktemp("diagrams")
-    recorded = (COMMITTED / GRAPHVIZ_VERSION_FILE)
+    recorded = COMMITTED / GRAPHVIZ_VERSION_FILE
     same = recorded.exists() and recorded.read_text().strip() == (graphviz_version() or "")
     formats = ("svg", "png", "mmd", "dot") if same else ("mmd", "dot")
     render_all(cloud_assembly, out, formats=formats, project=ROOT)
@@ -55,3 +55,15 @@ def test_pngs_are_non_trivial():
         data = png.read_bytes()
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert len(data) > 20_000 and width >= 600 and height >= 200, png.name
+
+
+def test_pngs_fit_a_page():
+    """Readable at README width: no diagram is more than about 1.8 page widths wide."""
+    for png in sorted(COMMITTED.glob("*.png")):
+        width = int.from_bytes(png.read_bytes()[16:20], "big")
+        assert width <= 1800, f"{png.name} is {width} px wide"
+
+
+def test_every_diagram_has_a_legend():
+    for path in sorted(COMMITTED.glob("*.dot")) + sorted(COMMITTED.glob("*.svg")):
+        assert ">Legend<" in path.read_text(), path.name

@@ -37,8 +37,9 @@ def test_corrupt_template(tmp_path):
 def test_unknown_environment_lists_valid_ones(assemblies, capsys):
     with pytest.raises(AssemblyError, match="valid: test"):
         select(read_assembly(assemblies["vpc_worker"]), "prod")
-    assert main(["diagrams", "--assembly", str(assemblies["vpc_worker"]), "--env", "prod",
-                 "--no-project"]) == 2
+    assert (
+        main(["diagrams", "--assembly", str(assemblies["vpc_worker"]), "--env", "prod", "--no-project"]) == 2
+    )
     assert "valid: test" in capsys.readouterr().err
 
 

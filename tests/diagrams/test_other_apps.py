@@ -13,8 +13,7 @@ def _diagram(path):
 
 
 def _labels(diagram):
-    return {(diagram.nodes[e.source].label, diagram.nodes[e.target].label): e
-            for e in diagram.edges.values()}
+    return {(diagram.nodes[e.source].label, diagram.nodes[e.target].label): e for e in diagram.edges.values()}
 
 
 def test_serverless_api(assemblies):
@@ -79,13 +78,54 @@ def test_no_orphans_when_folding_more(assemblies):
 def test_unknown_type_is_a_generic_node(tmp_path):
     import json
 
-    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"S": {
-        "type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region",
-        "properties": {"templateFile": "S.template.json"}}}}))
-    (tmp_path / "S.template.json").write_text(json.dumps({"Resources": {
-        "Thing": {"Type": "AWS::Future::Widget", "Properties": {"Peer": {"Ref": "Other"}}},
-        "Other": {"Type": "Custom::Odd"}}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "artifacts": {
+                    "S": {
+                        "type": "aws:cloudformation:stack",
+                        "environment": "aws://unknown-account/unknown-region",
+                        "properties": {"templateFile": "S.template.json"},
+                    }
+                }
+            }
+        )
+    )
+    (tmp_path / "S.template.json").write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Thing": {"Type": "AWS::Future::Widget", "Properties": {"Peer": {"Ref": "Other"}}},
+                    "Other": {"Type": "Custom::Odd"},
+                }
+            }
+        )
+    )
     diagram = _diagram(tmp_path)
     assert [n.note for n in diagram.nodes.values()] == ["Future Widget"]
     assert DEPLOYS  # the edge kinds exist; no edge to the folded custom resource
     assert not diagram.edges
+
+
+def test_multi_az_nodes_get_a_marker_in_each_subnet(assemblies):
+    (environment,) = read_assembly(assemblies["vpc_worker"])
+    diagram = build_cloud(environment)
+    handler = next(n for n in diagram.nodes.values() if n.label == "JobHandler" and not n.marker)
+    markers = [n for n in diagram.nodes.values() if n.marker and n.id.startswith(handler.id)]
+    assert len(markers) == 2
+    assert {diagram.groups[m.group].style for m in markers} == {"private_subnet"}
+    assert len({diagram.groups[m.group].parent for m in markers}) == 2  # one per AZ
+    # Drawn top to bottom, each AZ keeps its column in order a, b.
+    assert diagram.direction == "TB"
+    (fan,) = diagram.fans.values()
+    assert [diagram.groups[diagram.groups[diagram.nodes[n].group].parent].label for n in fan[:2]] == [
+        "Availability Zone · dummy1a",
+        "Availability Zone · dummy1b",
+    ]
+
+
+def test_names_drop_what_their_group_says(assemblies):
+    (environment,) = read_assembly(assemblies["vpc_worker"])
+    diagram = build_cloud(environment)
+    nat = next(n for n in diagram.nodes.values() if n.note.startswith("NAT gateway"))
+    assert "/" not in nat.label  # "NATGateway", not "publicSubnet1 / NATGateway"

@@ -15,8 +15,7 @@ from tests.support.tiers import require_tool
 # Paths of this machine that must never end up in an output file.
 LOCAL_PATH = re.compile(
     "|".join(
-        re.escape(str(p))
-        for p in (Path(__file__).resolve().parents[2], Path.home(), tempfile.gettempdir())
+        re.escape(str(p)) for p in (Path(__file__).resolve().parents[2], Path.home(), tempfile.gettempdir())
     )
     + "|site-packages"
 )
@@ -41,7 +40,7 @@ def test_svg_and_png(assemblies, tmp_path, app):
     (svg,) = tmp_path.glob("*.svg")
     text = svg.read_text()
     assert "data:image/png;base64," in text
-    assert not LOCAL_PATH.search(text) and ".png\"" not in text
+    assert not LOCAL_PATH.search(text) and '.png"' not in text
     (png,) = tmp_path.glob("*.png")
     data = png.read_bytes()
     width, height = struct.unpack(">II", data[16:24])

@@ -31,9 +31,7 @@ def build(outdir: Path) -> Path:
         nat_gateways=1,
         subnet_configuration=[
             ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
-            ec2.SubnetConfiguration(
-                name="app", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
-            ),
+            ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         ],
     )
