@@ -45,7 +45,14 @@ def standalone(web_image, base_images, session_id, test_env):
     docker("network", "create", network)
     try:
         docker(
-            "run", "--detach", "--name", db, "--network", network, "--network-alias", "db",
+            "run",
+            "--detach",
+            "--name",
+            db,
+            "--network",
+            network,
+            "--network-alias",
+            "db",
             *(f"--env={name}={value}" for name, value in test_env.items()),
             mariadb,
         )
@@ -58,9 +65,19 @@ def standalone(web_image, base_images, session_id, test_env):
             "dbname": test_env["MARIADB_DATABASE"],
         }
         docker(
-            "run", "--detach", "--name", web, "--network", network,
-            "--publish", "127.0.0.1::8000", "--env", f"DB_SECRET={json.dumps(secret)}",
-            "--env", "APP_ENV=dev", web_image,
+            "run",
+            "--detach",
+            "--name",
+            web,
+            "--network",
+            network,
+            "--publish",
+            "127.0.0.1::8000",
+            "--env",
+            f"DB_SECRET={json.dumps(secret)}",
+            "--env",
+            "APP_ENV=dev",
+            web_image,
         )
         url = f"http://127.0.0.1:{published_port(web)}"
         wait_until(f"{url}/ready")
@@ -93,9 +110,7 @@ def test_container_runs_as_non_root(standalone, web_image):
 def test_image_healthcheck_reports_healthy(standalone):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        status = docker(
-            "inspect", "--format", "{{.State.Health.Status}}", standalone["web"]
-        ).stdout.strip()
+        status = docker("inspect", "--format", "{{.State.Health.Status}}", standalone["web"]).stdout.strip()
         if status == "healthy":
             return
         time.sleep(1)

@@ -105,8 +105,7 @@ def add_note(
     name, key = attachment or (None, None)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO notes (title, body, attachment_name, attachment_key)"
-            " VALUES (%s, %s, %s, %s)",
+            "INSERT INTO notes (title, body, attachment_name, attachment_key) VALUES (%s, %s, %s, %s)",
             (title, body, name, key),
         )
         return cursor.lastrowid

@@ -41,9 +41,7 @@ class S3Storage:
         self.client = boto3.client("s3", region_name=region)
 
     def save(self, key: str, stream: IO[bytes], content_type: str) -> None:
-        self.client.upload_fileobj(
-            stream, self.bucket, key, ExtraArgs={"ContentType": content_type}
-        )
+        self.client.upload_fileobj(stream, self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def download(self, key: str, filename: str) -> Response:
         # The browser fetches the file straight from S3 with a link valid for five minutes.
