@@ -14,6 +14,16 @@ def _resources(environment: Environment, resource_type: str) -> list[dict]:
     ]
 
 
+def _databases(environment: Environment) -> list[dict]:
+    """Aurora clusters and stand-alone DB instances (an Aurora instance belongs to its cluster)."""
+    return [
+        d
+        for d in _resources(environment, "AWS::RDS::DBCluster")
+        + _resources(environment, "AWS::RDS::DBInstance")
+        if not d.get("DBClusterIdentifier")
+    ]
+
+
 def _join(values) -> str:
     shown = sorted({str(v) for v in values if v not in (None, "")})
     return ", ".join(shown) if shown else "–"
@@ -68,11 +78,7 @@ ROWS = [
     ),
     (
         "Database engine",
-        lambda e: _join(
-            d.get("Engine")
-            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
-            if not d.get("DBClusterIdentifier")
-        ),
+        lambda e: _join(d.get("Engine") for d in _databases(e)),
     ),
     (
         "Aurora capacity (ACU)",
@@ -91,19 +97,11 @@ ROWS = [
     ),
     (
         "Deletion protection",
-        lambda e: _join(
-            d.get("DeletionProtection", False)
-            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
-            if not d.get("DBClusterIdentifier")
-        ),
+        lambda e: _join(d.get("DeletionProtection", False) for d in _databases(e)),
     ),
     (
         "Backup retention (days)",
-        lambda e: _join(
-            d.get("BackupRetentionPeriod")
-            for d in _resources(e, "AWS::RDS::DBCluster") + _resources(e, "AWS::RDS::DBInstance")
-            if not d.get("DBClusterIdentifier")
-        ),
+        lambda e: _join(d.get("BackupRetentionPeriod") for d in _databases(e)),
     ),
     (
         "Log retention (days)",
