@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SUITE = "bookworm"
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
 
 def cache_root() -> Path:
@@ -32,7 +31,12 @@ def cache_root() -> Path:
 
 
 def apt_mirror() -> str:
-    """The Debian mirror this machine's apt uses (deb822 ``URIs:`` or a classic ``deb`` line)."""
+    """The Debian mirror this machine's apt uses (deb822 ``URIs:`` or a classic ``deb`` line).
+
+    ``DEBIAN_MIRROR`` overrides it; with neither, the tiers cannot build their Debian trees.
+    """
+    if os.environ.get("DEBIAN_MIRROR"):
+        return os.environ["DEBIAN_MIRROR"].rstrip("/")
     for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
         for line in Path(path).read_text().splitlines():
             match = re.match(r"^URIs:\s*(\S+)", line)
@@ -44,7 +48,7 @@ def apt_mirror() -> str:
                 match = re.match(r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)", line)
                 if match and "security" not in match.group(1):
                     return match.group(1).rstrip("/")
-    return DEFAULT_MIRROR
+    raise RuntimeError("no Debian mirror found in the apt sources; set DEBIAN_MIRROR")
 
 
 @contextmanager

@@ -30,9 +30,10 @@ apt_mirror() {
     local uri
     uri=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1)
     [[ -n $uri ]] || uri=$(grep -hsE '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -n1)
-    echo "${uri:-http://deb.debian.org/debian}"
+    echo "$uri"
 }
 mirror=${DEBIAN_MIRROR:-$(apt_mirror)}
+[[ -n $mirror ]] || { echo "build-box.sh: no Debian mirror in the apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
 
 # Vagrant's well-known insecure key pair: `vagrant up` logs in with it once, then replaces it
 # with a key generated for that VM. Taken from the installed Vagrant rather than copied here.
