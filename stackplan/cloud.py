@@ -88,6 +88,7 @@ NAME_PROPERTIES = ("BucketName", "RepositoryName", "TableName", "QueueName", "To
 TIERS = {"Public": "public", "Private": "private", "Isolated": "isolated"}
 SUB_PATTERN = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 GENERIC_NAMES = {"Resource", "Default"}
+REGIONAL_COLUMN = 8  # regional services per column
 
 
 @dataclass
@@ -524,7 +525,9 @@ class CloudBuilder:
             column = [tiers[t] for t in TIERS.values() if t in tiers]
             diagram.order_edges += list(zip(column, column[1:], strict=False))
         diagram.order_edges += list(zip(beside, beside[1:], strict=False))  # one column
-        regional = sorted(n.id for n in diagram.nodes.values() if n.group == "region")
+        regional = self._regional_column({n: t for t, row in rows.items() for n in row})
+        diagram.columns += [column for column in regional if len(column) > 1]
+        regional = [column[0] for column in regional]
         vpcs = sorted({vpc for vpc, _ in columns})
         for vpc in vpcs:
             top = (
@@ -534,6 +537,39 @@ class CloudBuilder:
             fan = [columns[c][next(iter(columns[c]))] for c in sorted(columns) if c[0] == vpc]
             spanning = [n for n in beside if diagram.nodes[n].group == slug(vpc)]
             diagram.fans[top] = fan + spanning[:1] + (regional if vpc == vpcs[-1] else [])
+
+    def _regional_column(self, tier_of: dict[str, str]) -> list[list[str]]:
+        """The regional services (ECR, ECS cluster, certificate, buckets, secrets...) stacked in
+        columns of at most REGIONAL_COLUMN, not spread across the picture. Each sits about as
+        high as the tiers it talks to (a certificate by the load balancer, a secret by the
+        database), and after any regional service that points at it."""
+        diagram = self.diagram
+        regional = sorted(n.id for n in diagram.nodes.values() if n.group == "region")
+        if not regional:
+            return []
+        tiers = list(TIERS.values())
+        near: dict[str, list[float]] = {n: [] for n in regional}
+        after: dict[str, set[str]] = {n: set() for n in regional}
+        for source, target in diagram.edges:
+            if source in near and target in tier_of:  # feeds a tier: sits above it
+                near[source].append(tiers.index(tier_of[target]))
+            if target in near and source in tier_of:
+                near[target].append(tiers.index(tier_of[source]))
+            if source in near and target in near and source != target:
+                after[target].add(source)
+        score = {n: sum(v) / len(v) if v else None for n, v in near.items()}
+        for n in regional:  # a service only regional ones use sits by them
+            if score[n] is None:
+                around = [score[m] for m in regional if score[m] is not None and (m in after[n])]
+                score[n] = sum(around) / len(around) if around else len(tiers)
+        order: list[str] = []
+        waiting = set(regional)
+        while waiting:
+            ready = [n for n in waiting if not (after[n] & waiting)] or list(waiting)
+            chosen = min(ready, key=lambda n: (score[n], n))
+            order.append(chosen)
+            waiting.remove(chosen)
+        return [order[i : i + REGIONAL_COLUMN] for i in range(0, len(order), REGIONAL_COLUMN)]
 
     def _subnets(self) -> dict[str, dict]:
         subnets = {}

@@ -14,10 +14,10 @@ from html import escape
 from stackplan.model import Diagram, Group, Node
 from stackplan.styles import EDGE_STYLES, FONT, GROUP_STYLES, MUTED, TEXT
 
-ICON_SIZE = 40
+ICON_SIZE = 36
 MARKER_ICON_SIZE = 26
 LABEL_WIDTH = 22  # characters per line of a node's name before it wraps
-NOTE_WIDTH = 30  # characters per line of a node's note
+NOTE_WIDTH = 24  # characters per line of a node's note
 LINE_SAMPLES = {"solid": "────▶", "dashed": "─ ─ ─▶", "dotted": "·······▶"}
 SWATCHES = [
     ("public_subnet", "public subnet (internet-facing)"),
@@ -101,14 +101,22 @@ def _group_lines(diagram: Diagram, group: Group, indent: str) -> list[str]:
     return lines
 
 
+def _node_line(node: Node, indent: str) -> str:
+    if node.plain and not node.label:
+        return f'{indent}"{node.id}" [shape=point, style=invis, width=0.1];'
+    return f'{indent}"{node.id}" [label={_node_label(node)}];'
+
+
 def _contents(diagram: Diagram, group_id: str, indent: str) -> list[str]:
     groups, nodes = diagram.children(group_id)
-    lines = [
-        f'{indent}"{n.id}" [shape=point, style=invis, width=0.1];'
-        if n.plain and not n.label
-        else f'{indent}"{n.id}" [label={_node_label(n)}];'
-        for n in nodes
-    ]
+    stacked = {n: i for i, column in enumerate(diagram.columns) for n in column}
+    lines = [_node_line(n, indent) for n in nodes if n.id not in stacked]
+    for index in range(len(diagram.columns)):  # an invisible box: kept to one side
+        inside = [n for n in nodes if stacked.get(n.id) == index]
+        if inside:
+            lines.append(f'{indent}subgraph "cluster_column_{index}" {{ style=invis; label="";')
+            lines += [_node_line(n, indent + "  ") for n in inside]
+            lines.append(f"{indent}}}")
     for group in groups:
         lines += _group_lines(diagram, group, indent)
     return lines
@@ -162,10 +170,12 @@ def _graph_label(diagram: Diagram) -> str:
 def to_dot(diagram: Diagram) -> str:
     # With fans, few crossing-minimisation passes, so that the fanned order survives.
     passes = " mclimit=0.01," if diagram.fans else ""
+    # Left to right, ranks are columns: keep the gaps between them narrow (labels widen them).
+    ranksep = 0.15 if diagram.direction == "LR" else 0.3
     lines = [
         f'digraph "{diagram.name}" {{',
-        f'  graph [rankdir="{diagram.direction}", fontname="{FONT}", fontsize=12, nodesep=0.2,'
-        f' ranksep=0.4, compound=true, newrank=true, pad=0.15, labelloc="t", labeljust="l",{passes}'
+        f'  graph [rankdir="{diagram.direction}", fontname="{FONT}", fontsize=12, nodesep=0.15,'
+        f' ranksep={ranksep}, compound=true, newrank=true, pad=0.15, labelloc="t", labeljust="l",{passes}'
         f' label={_graph_label(diagram)}, fontcolor="{TEXT}"];',
         f'  node [fontname="{FONT}", shape=plain, fontcolor="{TEXT}"];',
         f'  edge [fontname="{FONT}", fontsize=9, arrowsize=0.7, fontcolor="{MUTED}"];',
@@ -184,6 +194,9 @@ def to_dot(diagram: Diagram) -> str:
         lines.append("  { rank=same; " + " ".join(f'"{n}";' for n in sorted(column)) + " }")
     for source, target in sorted(diagram.order_edges):
         lines.append(f'  "{source}" -> "{target}" [style=invis];')
+    for column in diagram.columns:  # heavy invisible edges keep a column straight
+        for source, target in zip(column, column[1:], strict=False):
+            lines.append(f'  "{source}" -> "{target}" [style=invis, weight=10];')
     for source, targets in sorted(diagram.fans.items()):
         lines.append(f'  "{source}" [ordering=out];')
         lines += [f'  "{source}" -> "{target}" [style=invis];' for target in targets]

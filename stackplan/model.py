@@ -70,6 +70,7 @@ class Diagram:
     order_edges: list[tuple[str, str]] = field(default_factory=list)
     fans: dict[str, list[str]] = field(default_factory=dict)
     loose_edges: set[tuple[str, str]] = field(default_factory=set)
+    columns: list[list[str]] = field(default_factory=list)  # stacked, one above the next
 
     def add_group(self, group: Group) -> Group:
         return self.groups.setdefault(group.id, group)
