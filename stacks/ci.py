@@ -26,6 +26,7 @@ from constructs import Construct
 
 from stacks.acknowledge import acknowledge
 from stacks.config import PLACEHOLDER_GITHUB_OWNER, EnvironmentConfig
+from stacks.naming import repository_name
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -53,11 +54,6 @@ PULL_ACTIONS = [
     "ecr:BatchGetImage",
     "ecr:DescribeImages",
 ]
-
-
-def repository_name(environment: EnvironmentConfig) -> str:
-    """The ECR repository of ``environment`` (stacks/registry.py creates it under this name)."""
-    return f"stackplan-{environment.name}/web"
 
 
 def subject(repository: str, context: str) -> str:

@@ -55,3 +55,8 @@ def log_retention(config: EnvironmentConfig) -> logs.RetentionDays:
 def uploads_bucket_name(config: EnvironmentConfig) -> str:
     """A fixed, globally unique name, so IAM policies can name the bucket without a reference."""
     return f"stackplan-{config.name}-uploads-{config.account}-{config.region}"
+
+
+def repository_name(config: EnvironmentConfig) -> str:
+    """The environment's ECR repository: created by the registry stack, pushed to by CI."""
+    return f"stackplan-{config.name}/web"

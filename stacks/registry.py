@@ -11,7 +11,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
-from stacks.naming import data_removal_policy
+from stacks.naming import data_removal_policy, repository_name
 
 KEEP_TAGGED_IMAGES = 30
 
@@ -23,7 +23,7 @@ class RegistryStack(Stack):
         self.repository = ecr.Repository(
             self,
             "WebRepository",
-            repository_name=f"stackplan-{config.name}/web",
+            repository_name=repository_name(config),
             image_scan_on_push=True,
             image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             encryption=ecr.RepositoryEncryption.AES_256,

@@ -21,8 +21,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 import app as stackplan_app
 from stacks import config
-from stacks.ci import CDK_QUALIFIER, GITHUB_OIDC_HOST, STS_AUDIENCE, repository_name
+from stacks.ci import CDK_QUALIFIER, GITHUB_OIDC_HOST, STS_AUDIENCE
 from stacks.config import ENVIRONMENTS, GITHUB_REPOSITORY, ConfigError
+from stacks.naming import repository_name
 from tests.support.synth import ROOT
 
 NAMES = list(ENVIRONMENTS)  # dev, staging, prod: the promotion order
