@@ -17,6 +17,7 @@ from stackplan.styles import EDGE_STYLES, FONT, GROUP_STYLES, MUTED, TEXT
 ICON_SIZE = 36
 MARKER_ICON_SIZE = 26
 LABEL_WIDTH = 22  # characters per line of a node's name before it wraps
+LABEL_MARGIN = 3  # points of space round an edge label
 NOTE_WIDTH = 24  # characters per line of a node's note
 LINE_SAMPLES = {"solid": "────▶", "dashed": "─ ─ ─▶", "dotted": "·······▶"}
 SWATCHES = [
@@ -146,7 +147,10 @@ def legend_rows(diagram: Diagram) -> list[str]:
 
 def _graph_label(diagram: Diagram) -> str:
     """The title, and the legend beside it: two columns of rows so it stays short."""
-    title = f'<TD ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="15"><B>{_html(diagram.title)}</B></FONT></TD>'
+    text = _html(diagram.title)
+    if diagram.wrap_title:
+        text = text.replace(": ", ':<BR ALIGN="LEFT"/>', 1) + '<BR ALIGN="LEFT"/>'
+    title = f'<TD ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="15"><B>{text}</B></FONT></TD>'
     rows = legend_rows(diagram)
     if not rows:
         return f'<<TABLE BORDER="0"><TR>{title}</TR></TABLE>>'
@@ -184,6 +188,11 @@ def to_dot(diagram: Diagram) -> str:
     for edge in diagram.sorted_edges():
         colour, style, _, _ = EDGE_STYLES[edge.kind]
         label = f', label="{_html(edge.label)}"' if edge.label else ""
+        if edge.label and diagram.direction == "TB":  # a margin: neighbouring labels never touch
+            label = (
+                f', label=<<TABLE BORDER="0" CELLPADDING="{LABEL_MARGIN}"><TR>'
+                f"<TD>{_html(edge.label)}</TD></TR></TABLE>>"
+            )
         width = 2 if style == "dotted" else 1.3
         loose = ", constraint=false" if (edge.source, edge.target) in diagram.loose_edges else ""
         lines.append(

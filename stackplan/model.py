@@ -71,6 +71,7 @@ class Diagram:
     fans: dict[str, list[str]] = field(default_factory=dict)
     loose_edges: set[tuple[str, str]] = field(default_factory=set)
     columns: list[list[str]] = field(default_factory=list)  # stacked, one above the next
+    wrap_title: bool = False  # the title on two lines (after its ": "), for a narrower picture
 
     def add_group(self, group: Group) -> Group:
         return self.groups.setdefault(group.id, group)

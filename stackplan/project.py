@@ -156,6 +156,7 @@ def _workflows(root: Path) -> list[Workflow]:
 
 def local_diagram(root: Path) -> Diagram:
     d = Diagram(name="local", title="Local environment: laptop -> Vagrant -> Ansible -> Docker")
+    d.wrap_title = True
     vm = _vagrant(root)
     d.add_group(Group("laptop", "Developer laptop", "laptop"))
     d.add_node(Node("developer", "Developer", ICONS["developer"], "browser, git, editor", "laptop"))
@@ -180,8 +181,9 @@ def local_diagram(root: Path) -> Diagram:
     d.connect("developer", "vagrant", CALLS, "vagrant up")
     d.connect("vagrantfile", "vagrant", CALLS, "configures")
     d.connect("box", "os", DEPLOYS, "clones")
-    d.same_rank.append(["box", "vagrant"])  # beside Vagrant, not among the roles
-    d.connect("vagrant", "playbook", CALLS, "provisions with")
+    # One column: Vagrant, the playbook it runs and the box it clones (narrower than a row).
+    d.same_rank.append(["box", "playbook", "vagrant"])
+    d.connect("vagrant", "playbook", CALLS, "provisions")
     target = {"common": "os", "docker": "dockerd"}
     for role in roles:
         d.connect(f"role_{role}", target.get(role, "dockerd"), DEPLOYS, "configures")
@@ -190,7 +192,7 @@ def local_diagram(root: Path) -> Diagram:
         service = service if isinstance(service, dict) else {}
         facts = []
         if service.get("build"):
-            facts.append(f"built from {service['build']}/Dockerfile".replace("//", "/"))
+            facts.append(f"build: {service['build']}/Dockerfile".replace("//", "/"))
         elif service.get("image"):
             facts.append(str(service["image"]))
         if service.get("profiles"):
@@ -221,6 +223,7 @@ def _deployers(jobs: list[Job], environments: list[Environment]) -> dict[str, Jo
 def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
     stages = ["git push", "CI", "ECR"] + [e.name for e in environments]
     d = Diagram(name="pipeline", title="Delivery pipeline: " + " -> ".join(stages))
+    d.wrap_title = True
     workflows = _workflows(root)
     # The project's own CI: GitHub Actions when it has workflows, else Travis CI.
     system = workflows[0].system if workflows else ""
@@ -231,7 +234,7 @@ def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
     d.add_group(Group("ci", system or "CI (no workflow yet)", "ci"))
     node = {job.id: f"job_{slug(job.id)}" for job in jobs}
     for job in jobs:
-        note = f"environment {job.environment}" if job.environment else ""
+        note = f"env {job.environment}" if job.environment else ""
         d.add_node(Node(node[job.id], job.name, icon, note, "ci"))
         gate = "manual approval" if job.environment in APPROVAL_ENVIRONMENTS else "then"
         for need in job.needs:
@@ -239,7 +242,7 @@ def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
         if not job.needs:
             d.connect("push", node[job.id], CALLS, "triggers")
     builder = next((j for j in jobs if "docker build" in j.text), jobs[-1])
-    d.add_node(Node("image", "Docker image", ICONS["docker"], "tagged with the git SHA"))
+    d.add_node(Node("image", "Docker image", ICONS["docker"], "tag: the git SHA"))
     d.add_group(Group("aws", "AWS Cloud", "aws_cloud"))
     d.add_node(Node("ecr", "ECR repository", ICONS["ecr"], "", "aws"))
     d.connect(node[builder.id], "image", DEPLOYS, "docker build")
@@ -250,7 +253,7 @@ def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
         target = f"env_{environment.name}"
         note = f"{len(environment.stacks)} stacks"
         d.add_node(Node(target, environment.name, ICONS["cloudformation"], note, "aws"))
-        d.connect(previous, target, DEPLOYS, "pulls image" if previous == "ecr" else "promote image")
+        d.connect(previous, target, DEPLOYS, "pulls image" if previous == "ecr" else "promotes")
         previous = target
         deployer = deployers.get(environment.name)
         if deployer:
@@ -261,8 +264,9 @@ def pipeline_diagram(root: Path, environments: list[Environment]) -> Diagram:
 
 
 def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
-    """Vagrant Cloud, then four columns left to right: the laptop, CI, the registries and the
-    AWS Cloud. Group order, same-rank rows and invisible edges keep the columns in place."""
+    """Four columns left to right: the laptop (Vagrant Cloud, where the box comes from, just
+    under it), CI, the registries and the AWS Cloud. Group order, same-rank rows and invisible
+    edges keep the columns in place."""
     d = Diagram(name="overview", title="stackplan: from a laptop to AWS")
     types = {
         body.get("Type")
@@ -283,11 +287,11 @@ def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
     d.add_node(Node("image", "Docker image", ICONS["docker"], "read-only layers", "engine"))
     services = " · ".join(sorted(_compose(root))) or "compose services"
     d.add_node(Node("container", "Containers", ICONS["docker"], services, "engine"))
-    # Vagrant Cloud, where the box comes from, left of the laptop: the story starts there.
+    # Vagrant Cloud, where the box comes from, in the files' column: no column of its own.
     d.add_node(Node("vagrant_cloud", "Vagrant Cloud", "", "box catalogue"))
-    d.same_rank.append(["box", "dockerfile", "playbook", "roles", "vagrantfile"])
+    d.same_rank.append(["box", "dockerfile", "playbook", "roles", "vagrant_cloud", "vagrantfile"])
     d.same_rank.append(["container", "image", "os"])
-    d.connect("vagrant_cloud", "box", DEPLOYS, "download")
+    d.connect("vagrant_cloud", "box", DEPLOYS)  # unlabelled: the note says it
     d.connect("box", "os", DEPLOYS, "cloned")
     d.connect("vagrantfile", "os", CALLS, "vagrant up")
     d.connect("playbook", "roles", CALLS, "applies")
@@ -295,7 +299,7 @@ def overview_diagram(root: Path, environments: list[Environment]) -> Diagram:
     d.connect("dockerfile", "image", DEPLOYS, "docker build")
     d.connect("image", "container", DEPLOYS, "docker run")
     # CI: one node per workflow, its jobs in order.
-    d.add_group(Group("ci", "Continuous integration", "ci", order=1))
+    d.add_group(Group("ci", "CI", "ci", order=1))
     icons = {"GitHub Actions": ICONS["github"], "Travis CI": ICONS["travis"]}
     workflows = _workflows(root)
     for index, workflow in enumerate(workflows):
