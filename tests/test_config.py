@@ -54,6 +54,13 @@ def test_bad_image_tags_are_refused(tag):
         config.image_tag(tag)
 
 
+def test_every_allowed_log_retention_has_a_cdk_value():
+    """config.py (CDK-free) lists the choices; naming.py maps each to CDK's enum."""
+    from stacks.naming import _RETENTION
+
+    assert sorted(_RETENTION) == list(config.LOG_RETENTION_DAYS)
+
+
 def test_missing_image_tag_gives_the_named_placeholder():
     assert config.image_tag(None) == config.PLACEHOLDER_IMAGE_TAG
     assert config.image_tag("3f2a9c1") == "3f2a9c1"
